@@ -228,7 +228,8 @@ def _claim(report_id: int) -> Report | None:
     to do."""
     with transaction.atomic():
         report = (
-            Report.objects.select_for_update()
+            # Only the report's row: PostgreSQL refuses FOR UPDATE on the nullable side of the outer joins.
+            Report.objects.select_for_update(of=("self",))
             .select_related("agency", "province", "audit")
             .filter(pk=report_id)
             .first()
