@@ -110,6 +110,9 @@ def template_adopt(request, pk: int):
     if template.framework_id is None:
         raise PermissionDenied
     agencies = agencies_for(request.user, Action.EDIT).filter(province=template.framework.province)
+    if not agencies.exists():
+        # Readers of the province see the template but have no agency to adopt it into.
+        raise PermissionDenied
     form = AdoptForm(request.POST, agencies=agencies)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))

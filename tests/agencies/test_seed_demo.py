@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils import timezone
 
 from agencies.models import Agency, Membership, Province, QmsStatus, Role, StatusChange
@@ -80,7 +81,8 @@ def test_seeding_builds_the_hung_yen_demo_province_with_its_history_and_logins(d
     ]:
         assert Membership.objects.filter(user__username=username, role=role, agency=home).exists()
     assert User.objects.get(username="thuky").get_full_name() == "Thu Nguyễn Thị"
-    assert client.login(username="thuky", password="demo1234")
+    # django-axes throttles logins per request; Client.login has none of its own.
+    assert client.login(request=HttpRequest(), username="thuky", password="demo1234")
     assert "thuky" in output and "demo1234" in output
 
 

@@ -97,5 +97,5 @@ def test_staff_cannot_adopt(client_as, staff_user, agency, published):
     response = client_as(staff_user).post(
         reverse("procedures:template_adopt", args=[published.pk]), {"agency": agency.pk, "code": "QT-12"}
     )
-    assert response.status_code == 302
+    assert response.status_code == 403
     assert not Process.objects.filter(agency=agency).exists()
