@@ -7,6 +7,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from qms_portal.text import FoldedSearch, fold
 
@@ -158,6 +159,8 @@ class StatusChange(models.Model):
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-changed_on", "-pk"]
         get_latest_by = ["changed_on", "pk"]
@@ -243,6 +246,8 @@ class Membership(models.Model):
         verbose_name=_("province"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["user", "role"]

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from qms_portal import panels
+from qms_portal.history import Source, history_entries
 from qms_portal.imports import ImportPage
 from qms_portal.spreadsheets import XLSX_CONTENT_TYPE, SpreadsheetError, read_table, template_for, write_table
 
@@ -16,7 +18,7 @@ from . import selectors
 from .access import Action, agency_get_or_404, can, provinces_for
 from .filters import AgencyFilter
 from .forms import AgencyImportForm, StatusChangeForm
-from .models import Agency, QmsStatus
+from .models import Agency, Membership, QmsStatus, StatusChange
 from .services import AGENCY_COLUMNS, ImportRejected, agencies_import, status_change_record
 
 PAGE_SIZE = 25
@@ -106,8 +108,41 @@ def agency_detail(request, pk: int):
             "children": agency.children.order_by("name"),
             "can_record_status": can(request.user, Action.RECORD_STATUS, agency),
             "panels": panels.render("agency_detail", request, agency=agency),
+            "history_entries": agency_changes(request.user, agency),
+            "history_title": _("History of changes: QMS status, declarations and memberships")
+            if memberships_shown(request.user, agency)
+            else _("History of changes: QMS status and declarations"),
         },
     )
+
+
+def memberships_shown(user, agency: Agency) -> bool:
+    """Who holds which role, and since when, is for the agency's leader (who answers for its ISO committee)
+    and the province's reviewers (who check who runs the systems they oversee), not for every reader."""
+    return can(user, Action.APPROVE, agency) or can(user, Action.OVERSEE, agency)
+
+
+def agency_changes(user, agency: Agency) -> list:
+    """Every recorded change of the agency's QMS status history, and of its memberships when shown."""
+    sources = [
+        Source(
+            StatusChange.history.filter(agency_id=agency.pk),
+            lambda row: _("QMS status of %(date)s") % {"date": row.changed_on.strftime("%d/%m/%Y")},
+        )
+    ]
+    if memberships_shown(user, agency):
+        memberships = Membership.history.filter(agency_id=agency.pk)
+        people = {
+            person.pk: person.get_full_name() or person.get_username()
+            for person in get_user_model().objects.filter(pk__in=memberships.values("user_id"))
+        }
+        sources.append(
+            Source(
+                memberships,
+                lambda row: _("Membership of %(person)s") % {"person": people.get(row.user_id, "?")},
+            )
+        )
+    return history_entries(*sources)
 
 
 @require_http_methods(["GET", "POST"])

@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from agencies.models import Agency, Province
 from procedures.models import Process
+from qms_portal.concurrency import Versioned
 from qms_portal.text import FoldedSearch
 
 User = settings.AUTH_USER_MODEL
@@ -328,7 +329,7 @@ class ManagementReview(FoldedSearch, models.Model):
         return reverse("audits:review_detail", args=[self.pk])
 
 
-class Action(FoldedSearch, models.Model):
+class Action(Versioned, FoldedSearch, models.Model):
     """One tracking mechanism for nonconformities with their corrective action, and for management review
     decisions: open → cause analysed → action planned → implemented → verified effective → closed."""
 
@@ -428,6 +429,8 @@ class Verification(models.Model):
     verified_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     verified_at = models.DateTimeField(auto_now_add=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["action", "verified_at"]
         verbose_name = _("verification")
@@ -447,6 +450,8 @@ class Evidence(models.Model):
     description = models.CharField(_("description"), max_length=300, blank=True)
     uploaded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["action", "uploaded_at"]

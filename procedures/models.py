@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agencies.models import Agency, Province
+from qms_portal.concurrency import Versioned
 from qms_portal.text import FoldedSearch
 
 User = settings.AUTH_USER_MODEL
@@ -222,6 +223,7 @@ class Process(FoldedSearch, models.Model):
     search_text = models.CharField(max_length=600, editable=False, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    history = HistoricalRecords(excluded_fields=["search_text"])
     SEARCH_FIELDS = ("code", "title")
 
     class Meta:
@@ -264,7 +266,7 @@ class Process(FoldedSearch, models.Model):
         return reverse("procedures:process_detail", args=[self.pk])
 
 
-class ProcessRevision(models.Model):
+class ProcessRevision(Versioned, models.Model):
     """One issue (lần ban hành) of a process; its content is frozen once it is in force."""
 
     class Status(models.TextChoices):

@@ -255,11 +255,12 @@ def _save(
             overriding = line.computed_points is not None and score.points != line.computed_points
             line.override_reason = score.comment if overriding else ""
             line.updated_by, line.updated_at = user, now
+            line.version += 1  # bulk updates skip save(): an open edit form of the line must see the change
             changed.append(line)
         bulk_update_with_history(
             changed,
             AssessmentLine,
-            ["points", "comment", "override_reason", "updated_by", "updated_at"],
+            ["points", "comment", "override_reason", "updated_by", "updated_at", "version"],
             default_user=user,
             default_change_reason=_("Imported from a spreadsheet"),
         )

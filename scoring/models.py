@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agencies.models import Agency, Province
+from qms_portal.concurrency import Versioned
 
 User = settings.AUTH_USER_MODEL
 POINTS = {"max_digits": 6, "decimal_places": 2}
@@ -235,7 +236,7 @@ class Assessment(models.Model):
         return self.status == self.Status.DRAFT
 
 
-class AssessmentLine(models.Model):
+class AssessmentLine(Versioned, models.Model):
     """The points of one criterion; a computed criterion keeps its value, and an override its reason."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="lines")
@@ -286,6 +287,8 @@ class LineEvidence(models.Model):
     description = models.CharField(_("description"), max_length=300, blank=True)
     uploaded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["line", "uploaded_at"]

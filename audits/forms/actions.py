@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import AGENCY_ROLES
+from qms_portal.concurrency import VersionedFormMixin
 from qms_portal.forms import DateField
 from qms_portal.uploads import validate_document
 
@@ -22,12 +23,12 @@ def _text(label, required_message, *, rows: int = 4, required: bool = True, help
     )
 
 
-class StepForm(forms.Form):
+class StepForm(VersionedFormMixin, forms.Form):
     step = ""
 
     def __init__(self, *args, action: Action, user, **kwargs):
         self.action, self.user = action, user
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, version=action.version, **kwargs)
 
 
 class AnalyseForm(StepForm):

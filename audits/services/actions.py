@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from agencies.access import Action as Can
 from agencies.access import can
 from agencies.models import AGENCY_ROLES, Agency, Membership
+from qms_portal.concurrency import check_version
 from qms_portal.uploads import validate_document
 
 from ..models import Action, Audit, Evidence, Finding, ManagementReview, Reminder, Verification
@@ -159,23 +160,27 @@ def review_decision_add(
     return action
 
 
-def _locked(action: Action, step: str) -> Action:
+def _locked(action: Action, step: str, version: int | None) -> Action:
     # Lock the action row only: PostgreSQL refuses FOR UPDATE on the nullable side of a join.
     locked = (
         Action.objects.select_for_update(of=("self",))
         .select_related("agency", "finding__audit", "review", "owner")
         .get(pk=action.pk)
     )
+    # A form loaded before someone else's save is a conflict first: show both versions.
+    check_version(locked, version)
     action_step_check(action=locked, step=step)
     return locked
 
 
-def action_analyse(*, action: Action, root_cause: str, correction: str = "", acting_user) -> Action:
+def action_analyse(
+    *, action: Action, root_cause: str, correction: str = "", acting_user, version: int | None = None
+) -> Action:
     """Record the correction made at once and the root cause of a nonconformity."""
     if not root_cause.strip():
         raise ValidationError({"root_cause": ROOT_CAUSE_REQUIRED})
     with transaction.atomic():
-        action = _locked(action, ANALYSE)
+        action = _locked(action, ANALYSE, version)
         action.root_cause, action.correction = root_cause.strip(), correction.strip()
         action.status = Status.CAUSE_ANALYSED
         _save(action, acting_user)
@@ -190,12 +195,13 @@ def action_plan(
     due_date_reason: str = "",
     owner=None,
     acting_user,
+    version: int | None = None,
 ) -> Action:
     """Plan the action; a new due date needs a reason (kept in the history), a new owner an editor."""
     if not action_plan.strip():
         raise ValidationError({"action_plan": ACTION_PLAN_REQUIRED})
     with transaction.atomic():
-        action = _locked(action, PLAN)
+        action = _locked(action, PLAN, version)
         if action.source == Source.NONCONFORMITY and not action.root_cause.strip():
             raise ValidationError(_("Analyse the root cause before planning the action."), code="status")
         reason = ""
@@ -221,12 +227,14 @@ def action_plan(
     return action
 
 
-def action_implement(*, action: Action, implementation_note: str, acting_user) -> Action:
+def action_implement(
+    *, action: Action, implementation_note: str, acting_user, version: int | None = None
+) -> Action:
     """Report the planned action as carried out."""
     if not implementation_note.strip():
         raise ValidationError({"implementation_note": IMPLEMENTATION_REQUIRED})
     with transaction.atomic():
-        action = _locked(action, IMPLEMENT)
+        action = _locked(action, IMPLEMENT, version)
         action.implementation_note = implementation_note.strip()
         action.implemented_at = timezone.now()
         action.status = Status.IMPLEMENTED
@@ -234,12 +242,14 @@ def action_implement(*, action: Action, implementation_note: str, acting_user) -
     return action
 
 
-def action_verify(*, action: Action, effective: bool, note: str, acting_user) -> Action:
+def action_verify(
+    *, action: Action, effective: bool, note: str, acting_user, version: int | None = None
+) -> Action:
     """Check the effect of what was done; not effective sends the action back to be planned again."""
     if not note.strip():
         raise ValidationError({"note": VERIFICATION_NOTE_REQUIRED})
     with transaction.atomic():
-        action = _locked(action, VERIFY)
+        action = _locked(action, VERIFY, version)
         if action.owner_id is not None and action.owner_id == acting_user.pk:
             raise ValidationError(_("The owner of an action cannot verify it."), code="independence")
         Verification.objects.create(
@@ -257,12 +267,14 @@ def action_verify(*, action: Action, effective: bool, note: str, acting_user) ->
     return action
 
 
-def action_close(*, action: Action, effectiveness_note: str, acting_user) -> Action:
+def action_close(
+    *, action: Action, effectiveness_note: str, acting_user, version: int | None = None
+) -> Action:
     """Close an action verified effective, with the evaluation of its effectiveness."""
     if not effectiveness_note.strip():
         raise ValidationError({"effectiveness_note": EFFECTIVENESS_REQUIRED})
     with transaction.atomic():
-        action = _locked(action, CLOSE)
+        action = _locked(action, CLOSE, version)
         if action.owner_id is not None and action.owner_id == acting_user.pk:
             raise ValidationError(_("The owner of an action cannot close it."), code="independence")
         action.effectiveness_note = effectiveness_note.strip()

@@ -11,11 +11,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from agencies.access import agencies_for
+from qms_portal.concurrency import StaleEdit, check_version, edit_conflict
+from qms_portal.history import Source, history_entries
 from qms_portal.spreadsheets import XLSX_CONTENT_TYPE, write_table
 from qms_portal.text import matching
 
 from ..forms.actions import STEP_FORMS, EvidenceForm
-from ..models import Action, Evidence
+from ..models import Action, Evidence, Finding, Verification
 from ..selectors import action_can_update, action_get_or_404, actions_for
 from ..services import actions as service
 
@@ -145,7 +147,9 @@ def action_detail(request, pk: int):
     return _render_detail(request, action_get_or_404(request.user, pk))
 
 
-def _render_detail(request, action: Action, *, step_form=None, evidence_form=None, errors=(), status=200):
+def _render_detail(
+    request, action: Action, *, step_form=None, evidence_form=None, errors=(), conflict=None, status=200
+):
     user = request.user
     today = timezone.localdate()
     next_step = service.action_next_step(action)
@@ -167,10 +171,27 @@ def _render_detail(request, action: Action, *, step_form=None, evidence_form=Non
         "verifications": action.verifications.select_related("verified_by").order_by("verified_at", "pk"),
         "evidence": action.evidence.select_related("uploaded_by").order_by("uploaded_at", "pk"),
         "history": _history(action),
+        "history_entries": action_changes(action),
         "errors": errors,
+        "conflict": conflict,
         "today": today,
     }
     return render(request, "audits/action_detail.html", context, status=status)
+
+
+def action_changes(action: Action) -> list:
+    """Every change of the action, the finding it tracks, its verifications and evidence files."""
+    sources = [
+        Source(Action.history.filter(id=action.pk), lambda row: _("Action")),
+        Source(Verification.history.filter(action_id=action.pk), lambda row: _("Verification")),
+        Source(
+            Evidence.history.filter(action_id=action.pk),
+            lambda row: _("Evidence file %(name)s") % {"name": str(row.file).rsplit("/", 1)[-1]},
+        ),
+    ]
+    if action.finding_id:
+        sources.append(Source(Finding.history.filter(id=action.finding_id), lambda row: _("Finding")))
+    return history_entries(*sources)
 
 
 def _history(action: Action) -> list:
@@ -186,19 +207,28 @@ def _history(action: Action) -> list:
 @require_POST
 def action_step(request, pk: int):
     action = action_get_or_404(request.user, pk)
+    # Readers who may take no step at all are refused before the step is even looked at.
+    if not (action_can_update(request.user, action) or service.action_may_verify(request.user, action)):
+        raise PermissionDenied
     step = request.POST.get("step", "")
     if step not in STEP_FORMS:
         return _render_detail(request, action, errors=[_("Unknown step.")], status=400)
     if not service.action_step_allowed(request.user, action, step):
         raise PermissionDenied
+    form = STEP_FORMS[step](request.POST, action=action, user=request.user)
     try:
+        # A form loaded before someone else's save is a conflict first, whatever step it was for.
+        check_version(action, form.submitted_version)
         service.action_step_check(action=action, step=step)
+    except StaleEdit as exc:
+        return _conflict(request, exc.current, form)
     except ValidationError as exc:
         return _render_detail(request, action, errors=exc.messages, status=400)
-    form = STEP_FORMS[step](request.POST, action=action, user=request.user)
     if form.is_valid():
         try:
             updated = _perform(step, action, form.cleaned_data, request.user)
+        except StaleEdit as exc:
+            return _conflict(request, exc.current, form)
         except ValidationError as exc:
             _attach(form, exc)
         else:
@@ -214,10 +244,27 @@ def action_step(request, pk: int):
     return _render_detail(request, action, step_form=form, status=400)
 
 
+def _conflict(request, current: Action, form):
+    """409: the action as saved now beside what the user sent; the step form again (with what they typed)
+    only while the action still waits for that step."""
+    form.is_valid()
+    conflict = edit_conflict(current, form, what=_("action"))
+    action = action_get_or_404(request.user, current.pk)
+    step_form = None
+    if service.action_next_step(action) == form.step:
+        form.take_version(action.version)
+        step_form = form
+    return _render_detail(request, action, step_form=step_form, conflict=conflict, status=409)
+
+
 def _perform(step: str, action: Action, data: dict, user) -> Action:
     if step == service.ANALYSE:
         return service.action_analyse(
-            action=action, root_cause=data["root_cause"], correction=data["correction"], acting_user=user
+            action=action,
+            root_cause=data["root_cause"],
+            correction=data["correction"],
+            acting_user=user,
+            version=data["version"],
         )
     if step == service.PLAN:
         return service.action_plan(
@@ -227,17 +274,28 @@ def _perform(step: str, action: Action, data: dict, user) -> Action:
             due_date_reason=data["due_date_reason"],
             owner=data.get("owner"),
             acting_user=user,
+            version=data["version"],
         )
     if step == service.IMPLEMENT:
         return service.action_implement(
-            action=action, implementation_note=data["implementation_note"], acting_user=user
+            action=action,
+            implementation_note=data["implementation_note"],
+            acting_user=user,
+            version=data["version"],
         )
     if step == service.VERIFY:
         return service.action_verify(
-            action=action, effective=data["effective"], note=data["note"], acting_user=user
+            action=action,
+            effective=data["effective"],
+            note=data["note"],
+            acting_user=user,
+            version=data["version"],
         )
     return service.action_close(
-        action=action, effectiveness_note=data["effectiveness_note"], acting_user=user
+        action=action,
+        effectiveness_note=data["effectiveness_note"],
+        acting_user=user,
+        version=data["version"],
     )
 
 

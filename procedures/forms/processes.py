@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from qms_portal.concurrency import VersionedFormMixin
 from qms_portal.forms import DateField
 from qms_portal.uploads import validate_document
 
@@ -67,7 +68,7 @@ class ProcessCreateForm(forms.ModelForm):
         return topic
 
 
-class RevisionForm(forms.ModelForm):
+class RevisionForm(VersionedFormMixin, forms.ModelForm):
     references = forms.ModelMultipleChoiceField(
         label=_("References (legal documents)"),
         queryset=LegalDocument.objects.order_by("number"),

@@ -10,6 +10,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
+from qms_portal.concurrency import check_version
 
 from ..models import (
     AdministrativeProcedure,
@@ -136,13 +137,17 @@ def _check_procedure(process: Process) -> None:
         raise ValidationError({"procedure": _("The agency has not declared that it handles this procedure.")})
 
 
-def revision_save(*, revision: ProcessRevision, content: RevisionContent, acting_user) -> ProcessRevision:
-    """Replace a draft's content; steps are renumbered in the order given."""
+def revision_save(
+    *, revision: ProcessRevision, content: RevisionContent, acting_user, version: int | None = None
+) -> ProcessRevision:
+    """Replace a draft's content; steps are renumbered in the order given. With the `version` the edit form
+    was loaded with, raise StaleEdit (nothing saved) when someone else saved the draft since."""
     with transaction.atomic():
         revision = _locked(revision)
         _require_status(
             revision, Status.DRAFT, _("Only a draft can be edited; start a new revision instead.")
         )
+        check_version(revision, version)
         check_step_time(revision.process.procedure, content.steps)
         for name in ("purpose", "scope", "terms", "change_summary"):
             setattr(revision, name, getattr(content, name).strip())

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from agencies.access import Action, agencies_for, can_anywhere
+from qms_portal.concurrency import StaleEdit, edit_conflict
+from qms_portal.history import Source, history_entries
 from qms_portal.spreadsheets import XLSX_CONTENT_TYPE, write_table
 from qms_portal.text import fold
 
@@ -23,7 +25,7 @@ from ..forms.processes import (
     RevisionForm,
     StepFormSet,
 )
-from ..models import Process, ProcessForm, ProcessRevision, ReviewFlag
+from ..models import Process, ProcessForm, ProcessRevision, ProcessStep, RecordKept, ReviewFlag
 from ..selectors import (
     process_can,
     process_get_or_404,
@@ -206,6 +208,7 @@ def revision_detail(request, pk: int):
             "references": revision.references.all(),
             "counted_days": sum((s.time_days for s in revision.steps.all() if s.time_counted), 0),
             "history": _status_history(history),
+            "history_entries": revision_changes(revision),
             "others": revisions_visible(user, process).exclude(pk=revision.pk),
             "can_edit": revision.is_editable and process_can(user, Action.EDIT, process),
             "can_submit": revision.status == Status.DRAFT and process_can(user, Action.EDIT, process),
@@ -214,6 +217,28 @@ def revision_detail(request, pk: int):
             "approve_form": ApproveForm(initial={"effective_date": timezone.localdate()}),
             "return_form": ReturnForm(),
         },
+    )
+
+
+def revision_changes(revision: ProcessRevision) -> list:
+    """Every change of the revision's content, steps, forms and records: who, when, before → after."""
+    return history_entries(
+        Source(
+            ProcessRevision.history.filter(id=revision.pk),
+            lambda row: _("Revision %(number)s") % {"number": row.number},
+        ),
+        Source(
+            ProcessStep.history.filter(revision_id=revision.pk),
+            lambda row: _("Step %(order)s") % {"order": row.order},
+        ),
+        Source(
+            ProcessForm.history.filter(revision_id=revision.pk),
+            lambda row: _("Form %(code)s") % {"code": row.code},
+        ),
+        Source(
+            RecordKept.history.filter(revision_id=revision.pk),
+            lambda row: _("Record kept “%(name)s”") % {"name": row.name},
+        ),
     )
 
 
@@ -238,7 +263,7 @@ def revision_edit(request, pk: int):
     steps = StepFormSet(data, instance=revision, prefix="steps")
     forms_ = FormFormSet(data, files, instance=revision, prefix="forms")
     records = RecordFormSet(data, instance=revision, prefix="records")
-    errors = []
+    errors, conflict = [], None
     if request.method == "POST":
         if all([form.is_valid(), steps.is_valid(), forms_.is_valid(), records.is_valid()]):
             content = service.RevisionContent(
@@ -278,7 +303,15 @@ def revision_edit(request, pk: int):
                 ],
             )
             try:
-                service.revision_save(revision=revision, content=content, acting_user=request.user)
+                service.revision_save(
+                    revision=revision,
+                    content=content,
+                    acting_user=request.user,
+                    version=form.cleaned_data["version"],
+                )
+            except StaleEdit as exc:
+                conflict = _revision_conflict(exc.current, form, content)
+                form.take_version(exc.current.version)
             except ValidationError as exc:
                 errors = exc.messages
             else:
@@ -294,9 +327,38 @@ def revision_edit(request, pk: int):
         "forms": forms_,
         "records": records,
         "errors": errors,
+        "conflict": conflict,
     }
-    invalid = request.method == "POST"
-    return render(request, "procedures/revision_form.html", context, status=400 if invalid else 200)
+    status = 409 if conflict else 400 if request.method == "POST" else 200
+    return render(request, "procedures/revision_form.html", context, status=status)
+
+
+def _revision_conflict(current: ProcessRevision, form, content):
+    """The saved draft beside the one the user sent: its fields, and its steps, forms and records."""
+
+    def step_lines(steps) -> str:
+        return "\n".join(
+            f"{order}. {step.action.strip()} — {step.responsible.strip()} ({service.days(step.time_days)})"
+            for order, step in enumerate(steps, start=1)
+        )
+
+    def rows(items) -> str:
+        return "\n".join(" — ".join(value.strip() for value in item) for item in items)
+
+    extra = [
+        (_("Steps"), step_lines(current.steps.all()), step_lines(content.steps)),
+        (
+            _("Forms"),
+            rows((f.code, f.title) for f in current.forms.all()),
+            rows((f.code, f.title) for f in content.forms),
+        ),
+        (
+            _("Records kept"),
+            rows((r.name, r.location, r.retention) for r in current.records.all()),
+            rows((r.name, r.location, r.retention) for r in content.records),
+        ),
+    ]
+    return edit_conflict(current, form, what=_("draft"), extra=extra)
 
 
 def _kept(formset) -> list:

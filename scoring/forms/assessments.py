@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from qms_portal.concurrency import VersionedFormMixin
 from qms_portal.uploads import validate_document
 
 from ..models import Assessment, AssessmentLine, LineEvidence
@@ -36,7 +37,7 @@ class PointsField(forms.CharField):
         return number
 
 
-class LineForm(forms.Form):
+class LineForm(VersionedFormMixin, forms.Form):
     points = PointsField(label=_("Points"), required=False)
     override_reason = forms.CharField(
         label=_("Reason for overriding the computed points"),
@@ -52,7 +53,7 @@ class LineForm(forms.Form):
             "initial",
             {"points": line.points, "comment": line.comment, "override_reason": line.override_reason},
         )
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, version=line.version, **kwargs)
         maximum = points_text(line.criterion.max_points)
         if line.computed_points is not None:
             self.fields["points"].help_text = _(

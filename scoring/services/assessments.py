@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from agencies.models import Agency
+from qms_portal.concurrency import check_version
 from qms_portal.uploads import validate_document
 
 from .. import metrics
@@ -32,7 +33,15 @@ STEP = Decimal("0.25")
 VALUE_PLACES = Decimal("0.0001")
 # simple_history keeps a change reason of at most this many characters.
 _REASON_LENGTH = 100
-_LINE_FIELDS = ["computed_value", "computed_points", "explanation", "points", "override_reason", "updated_at"]
+_LINE_FIELDS = [
+    "computed_value",
+    "computed_points",
+    "explanation",
+    "points",
+    "override_reason",
+    "updated_at",
+    "version",
+]
 
 
 def points_text(value: Decimal) -> str:
@@ -172,15 +181,24 @@ def start_with_values(
 
 
 def set_line(
-    line: AssessmentLine, *, points: Decimal | None, comment: str, override_reason: str = "", user
+    line: AssessmentLine,
+    *,
+    points: Decimal | None,
+    comment: str,
+    override_reason: str = "",
+    user,
+    version: int | None = None,
 ) -> AssessmentLine:
     """Score one criterion of a draft. A metric criterion keeps its computed points unless overridden with a
-    reason (points None or equal to the computed points clear the reason); manual points may be None."""
+    reason (points None or equal to the computed points clear the reason); manual points may be None.
+    With the `version` the form was loaded with, raise StaleEdit when someone else saved the line since."""
     comment, override_reason = (comment or "").strip(), (override_reason or "").strip()
     with transaction.atomic():
         assessment = _locked(line.assessment_id)
         _require_draft(assessment)
+        # Every write of a line locks its assessment first, so the version read here cannot move on.
         line = AssessmentLine.objects.select_related("criterion").get(pk=line.pk)
+        check_version(line, version)
         criterion = line.criterion
         computed = line.computed_points is not None
         if points is None and computed:
@@ -265,6 +283,7 @@ def refresh(assessment: Assessment, user, *, only: str | None = None) -> None:
         if not line.is_overridden:
             line.override_reason = ""
         line.updated_at = now
+        line.version += 1  # bulk updates skip save(): an open edit form of the line must see the change
         changed.append(line)
     bulk_update_with_history(changed, AssessmentLine, _LINE_FIELDS, default_user=user)
     _save_total(assessment)

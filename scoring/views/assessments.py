@@ -30,6 +30,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agencies.access import Action, agencies_for, can_in_province, provinces_seen
 from agencies.models import Agency
+from qms_portal.concurrency import StaleEdit, edit_conflict
+from qms_portal.history import Source, history_entries
 from qms_portal.imports import ImportPage, ImportRejected
 from qms_portal.spreadsheets import XLSX_CONTENT_TYPE, SpreadsheetError, template_for, write_table
 from qms_portal.text import matching
@@ -337,6 +339,7 @@ def _render_detail(request, assessment: Assessment, *, errors=(), status: int = 
         "rubric": assessment.rubric,
         "groups": _grouped(lines),
         "events": assessment.events.select_related("by").order_by("at", "pk"),
+        "history_entries": assessment_changes(assessment, lines),
         "self_shown": self_points is not None,
         "missing": [line.criterion.code for line in lines if line.points is None],
         "may_edit": draft and may_edit(user, assessment),
@@ -350,6 +353,25 @@ def _render_detail(request, assessment: Assessment, *, errors=(), status: int = 
         "errors": errors,
     }
     return render(request, "scoring/assessment_detail.html", context, status=status)
+
+
+def assessment_changes(assessment: Assessment, lines: list[AssessmentLine]) -> list:
+    """Every change of the assessment's status and of its lines' points, comments and evidence."""
+    codes = {line.pk: line.criterion.code for line in lines}
+    return history_entries(
+        # The total follows the lines, whose own changes are listed.
+        Source(Assessment.history.filter(id=assessment.pk), lambda row: _("Assessment"), excluded=["total"]),
+        Source(
+            AssessmentLine.history.filter(assessment_id=assessment.pk),
+            lambda row: _("Criterion %(code)s") % {"code": codes.get(row.id, "?")},
+            excluded=["updated_by"],
+            show_created=False,
+        ),
+        Source(
+            LineEvidence.history.filter(line_id__in=list(codes)),
+            lambda row: _("Evidence of %(code)s") % {"code": codes.get(row.line_id, "?")},
+        ),
+    )
 
 
 @require_GET
@@ -427,7 +449,9 @@ def assessment_reopen(request, pk: int):
 # --- one line and its evidence ------------------------------------------------------------------------------
 
 
-def _render_line(request, line: AssessmentLine, *, form=None, evidence_form=None, errors=(), status=200):
+def _render_line(
+    request, line: AssessmentLine, *, form=None, evidence_form=None, errors=(), conflict=None, status=200
+):
     assessment = line.assessment
     editable = assessment.status == Status.DRAFT
     if editable and form is None:
@@ -450,6 +474,7 @@ def _render_line(request, line: AssessmentLine, *, form=None, evidence_form=None
         "evidence": line.evidence.select_related("uploaded_by").order_by("uploaded_at", "pk"),
         "editable": editable,
         "errors": errors,
+        "conflict": conflict,
     }
     return render(request, "scoring/assessment_line.html", context, status=status)
 
@@ -468,7 +493,12 @@ def line_edit(request, pk: int):
                 comment=form.cleaned_data["comment"],
                 override_reason=form.cleaned_data.get("override_reason", ""),
                 user=request.user,
+                version=form.cleaned_data["version"],
             )
+        except StaleEdit as exc:
+            conflict = edit_conflict(exc.current, form, what=_("line"))
+            form.take_version(exc.current.version)
+            return _render_line(request, line, form=form, conflict=conflict, status=409)
         except ValidationError as exc:
             if not hasattr(exc, "error_dict"):
                 return _render_line(request, line, errors=exc.messages, status=400)
@@ -548,9 +578,11 @@ def _overseen_rubric(user, pk: int) -> Rubric:
 @require_http_methods(["GET", "POST"])
 def scores_import(request, pk: int):
     rubric = _overseen_rubric(request.user, pk)
-    form = ScoresImportForm(request.POST or None, request.FILES or None)
+    # Bound on every POST, even an empty one: add_error below needs a cleaned form.
+    form = ScoresImportForm(request.POST if request.method == "POST" else None, request.FILES or None)
     errors: list = []
     if request.method == "POST" and not rubric.is_published:
+        form.is_valid()
         form.add_error(None, _("Publish the rubric before importing scores into it."))
     elif request.method == "POST" and form.is_valid():
         kind = form.cleaned_data["kind"]

@@ -96,6 +96,8 @@ def implemented(agency, owner, **fields):
 
 
 def step(client, action, **data):
+    """Post a step form as loaded now: with the action's current version."""
+    data.setdefault("version", Action.objects.get(pk=action.pk).version)
     return client.post(reverse("audits:action_step", args=[action.pk]), data)
 
 

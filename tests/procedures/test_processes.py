@@ -82,6 +82,8 @@ THREE_STEPS = [
 
 
 def edit(client, revision, body, **extra):
+    """Post the edit form as loaded now: with the draft's current version."""
+    body = {"version": ProcessRevision.objects.get(pk=revision.pk).version, **body}
     return client.post(reverse("procedures:revision_edit", args=[revision.pk]), body, **extra)
 
 

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
-from procedures.models import ProcessForm
+from procedures.models import ProcessForm, ProcessRevision
 from tests.factories import ProcessFactory, ProcessRevisionFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +39,7 @@ def draft(agency):
 
 def upload(client, revision, name, content):
     body = {
+        "version": ProcessRevision.objects.get(pk=revision.pk).version,
         "purpose": "Mục đích",
         "scope": "Phạm vi",
         "terms": "",

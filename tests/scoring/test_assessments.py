@@ -103,6 +103,11 @@ def edit_url(assessment: Assessment, code: str) -> str:
     return reverse("scoring:line_edit", args=[line(assessment, code).pk])
 
 
+def edited(assessment: Assessment, code: str, **fields: str) -> dict:
+    """The line form's POST body, with the version of the line the form was loaded with."""
+    return {"version": line(assessment, code).version, **fields}
+
+
 def started(rubric, agency, kind, user) -> Assessment:
     return service.start(rubric, agency, kind, user)
 
@@ -235,7 +240,9 @@ def test_overriding_computed_points_without_a_reason_is_refused(login, rubric, a
     total = assessment.total
     client = login(secretary)
 
-    response = client.post(edit_url(assessment, "B2"), {"points": "3", "comment": "", "override_reason": " "})
+    response = client.post(
+        edit_url(assessment, "B2"), edited(assessment, "B2", points="3", comment="", override_reason=" ")
+    )
 
     assert response.status_code == 400
     assert "Give the reason for overriding the computed 4 points." in response.content.decode()
@@ -254,11 +261,13 @@ def test_overriding_computed_points_with_a_reason_is_kept_and_shown(
 
     response = client.post(
         edit_url(assessment, "B2"),
-        {
-            "points": "3",
-            "comment": "Biên bản họp quý III chưa ký",
-            "override_reason": "Một cuộc họp thiếu biên bản",
-        },
+        edited(
+            assessment,
+            "B2",
+            points="3",
+            comment="Biên bản họp quý III chưa ký",
+            override_reason="Một cuộc họp thiếu biên bản",
+        ),
     )
 
     assert response.status_code == 302
@@ -280,7 +289,9 @@ def test_points_back_at_the_computed_value_clear_the_reason(login, rubric, agenc
         line(assessment, "B2"), points=Decimal(2), comment="", override_reason="Thiếu", user=secretary
     )
 
-    response = login(secretary).post(edit_url(assessment, "B2"), {"points": "4", "override_reason": "Thiếu"})
+    response = login(secretary).post(
+        edit_url(assessment, "B2"), edited(assessment, "B2", points="4", override_reason="Thiếu")
+    )
 
     assert response.status_code == 302
     b2 = line(assessment, "B2")
@@ -299,7 +310,9 @@ def test_points_back_at_the_computed_value_clear_the_reason(login, rubric, agenc
 def test_manual_points_outside_the_rules_are_refused(login, rubric, agency, secretary, typed, message):
     assessment = started(rubric, agency, Kind.SELF, secretary)
 
-    response = login(secretary).post(edit_url(assessment, "A4"), {"points": typed, "comment": "Đủ"})
+    response = login(secretary).post(
+        edit_url(assessment, "A4"), edited(assessment, "A4", points=typed, comment="Đủ")
+    )
 
     assert response.status_code == 400
     assert message in response.content.decode()
@@ -312,7 +325,7 @@ def test_manual_points_in_quarter_steps_are_saved_with_a_decimal_comma(login, ru
     total = assessment.total
 
     response = login(secretary).post(
-        edit_url(assessment, "A4"), {"points": "2,75", "comment": "Thiếu biểu mẫu"}
+        edit_url(assessment, "A4"), edited(assessment, "A4", points="2,75", comment="Thiếu biểu mẫu")
     )
 
     assert response.status_code == 302
