@@ -9,7 +9,7 @@ PORT ?= 8000
 export DEBUG ?= true
 export DJANGO_SETTINGS_MODULE ?= qms_portal.settings
 
-.PHONY: run test setup deps assets messages messages-update migrate lint format worker clean help
+.PHONY: run test setup deps assets messages messages-update migrate lint format worker clean help bench
 
 help:
 	@echo "make run    - set up and serve the portal at http://$(HOST):$(PORT) with demo data and a Celery worker"
@@ -66,6 +66,10 @@ worker: setup
 
 test: setup
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+# Benchmarks against PostgreSQL and Redis on 127.0.0.1 (see bench/README.md); writes bench/RESULTS.md.
+bench: setup
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/qms_bench} $(PY) bench/run.py $(BENCH_ARGS)
 
 lint: deps
 	$(VENV)/bin/ruff check .

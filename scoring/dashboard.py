@@ -1,11 +1,11 @@
 """The dashboard's figures for one province (reviewers) or several (national viewers), in one place: the
 dashboard pages, their drill-down lists and the provincial summary report all call `dashboard_figures`, and
 it reads the shared aggregate functions (agency statuses, procedures.selectors.agency_summaries,
-audits.summary.audit_summaries, scoring.targets.progress_of, scoring.results.rubric_results), so a figure
+audits.summary.audit_summaries, scoring.targets.progress_of, scoring.results.rubrics_results), so a figure
 is the same wherever it appears.
 
 The number of queries does not depend on the number of agencies: it grows only with the number of target
-measures in use (six at most) and with the number of provinces shown (four queries per province's rubric).
+measures in use (six at most).
 Every figure carries the parameters of its drill-down, and the dashboard keeps the set of agencies behind
 each one, so the list of agencies behind a figure is exactly what was counted.
 """
@@ -28,7 +28,7 @@ from procedures.selectors import AgencySummary, agency_summaries
 
 from . import rules
 from .models import Assessment, Band, Rubric, Target
-from .results import ResultRow, Results, rubric_results
+from .results import ResultRow, Results, rubrics_results
 from .targets import APPLIED, DECLARED, Measurement, Progress, progress_of
 
 CENT = Decimal("0.01")
@@ -505,7 +505,7 @@ def _scores(board: Dashboard, province_ids: list[int], year: int, level: str, in
         (rubric for (_province, rubric_year), rubric in chosen.items() if rubric_year == year),
         key=lambda rubric: (rubric.province.name, rubric.pk),
     )
-    tables = [rubric_results(rubric, level=level or None) for rubric in this_year]
+    tables = rubrics_results(this_year, level=level or None)
     rows = [row for table in tables for row in table.rows]
     board.result_rows = {row.agency.pk: row for row in rows}
     for row in rows:

@@ -4,8 +4,11 @@ against last year, the bottom of the table, and one agency's criteria, self agai
 One place computes these figures; the results page, its export, the home panel and the reports call it.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from django.db.models import F
 
 from agencies.models import Agency
 
@@ -89,22 +92,55 @@ def previous_rubric(rubric: Rubric) -> Rubric | None:
 def rubric_results(rubric: Rubric, *, level: str | None = None) -> Results:
     """Every agency of the rubric's province with an official assessment, ranked — four queries whatever
     the number of agencies (bands, both kinds of assessment, last year's rubric and its totals)."""
-    bands = list(Band.objects.filter(rubric=rubric))
-    assessments = Assessment.objects.filter(rubric=rubric, agency__province_id=rubric.province_id)
-    official: dict[int, Assessment] = {}
-    own: dict[int, Assessment] = {}
+    return rubrics_results([rubric], level=level)[0]
+
+
+def rubrics_results(rubrics: list[Rubric], *, level: str | None = None) -> list[Results]:
+    """rubric_results of several rubrics (the provinces of a national dashboard) in the same four queries
+    whatever the number of rubrics and agencies."""
+    if not rubrics:
+        return []
+    ids = [rubric.pk for rubric in rubrics]
+    bands: dict[int, list[Band]] = {pk: [] for pk in ids}
+    for band in Band.objects.filter(rubric_id__in=ids):
+        bands[band.rubric_id].append(band)
+    official: dict[int, dict[int, Assessment]] = {pk: {} for pk in ids}
+    own: dict[int, dict[int, Assessment]] = {pk: {} for pk in ids}
+    assessments = Assessment.objects.filter(rubric_id__in=ids, agency__province_id=F("rubric__province_id"))
     for assessment in assessments.select_related("agency").order_by("agency__name", "pk"):
         kind_map = official if assessment.kind == Assessment.Kind.OFFICIAL else own
-        kind_map[assessment.agency_id] = assessment
-    earlier = previous_rubric(rubric)
-    previous_totals: dict[int, Decimal] = {}
-    if earlier is not None and official:
-        previous_totals = dict(
-            Assessment.objects.filter(
-                rubric=earlier, kind=Assessment.Kind.OFFICIAL, agency_id__in=list(official)
-            ).values_list("agency_id", "total")
+        kind_map[assessment.rubric_id][assessment.agency_id] = assessment
+    # Last year's rubric of each province with published results (the one published last).
+    earlier: dict[tuple[int, int], Rubric] = {}
+    candidates = Rubric.objects.filter(
+        province_id__in={rubric.province_id for rubric in rubrics},
+        year__in={rubric.year - 1 for rubric in rubrics},
+        results_published_at__isnull=False,
+    ).order_by("-results_published_at", "-pk")
+    for candidate in candidates:
+        earlier.setdefault((candidate.province_id, candidate.year), candidate)
+    previous = {rubric.pk: earlier.get((rubric.province_id, rubric.year - 1)) for rubric in rubrics}
+    previous_totals: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    previous_ids = {rubric.pk for rubric in previous.values() if rubric is not None}
+    if previous_ids and any(official.values()):
+        rows = Assessment.objects.filter(rubric_id__in=previous_ids, kind=Assessment.Kind.OFFICIAL)
+        for rubric_id, agency_id, total in rows.values_list("rubric_id", "agency_id", "total"):
+            previous_totals[rubric_id][agency_id] = total
+    return [
+        _results(
+            rubric,
+            level,
+            bands[rubric.pk],
+            official[rubric.pk],
+            own[rubric.pk],
+            previous[rubric.pk],
+            previous_totals[previous[rubric.pk].pk] if previous[rubric.pk] else {},
         )
+        for rubric in rubrics
+    ]
 
+
+def _results(rubric, level, bands, official, own, earlier, previous_totals) -> Results:
     rows: list[ResultRow] = []
     for agency_id, assessment in official.items():
         mine = own.get(agency_id)
