@@ -245,3 +245,19 @@ def test_the_action_page_costs_the_same_queries_whatever_its_history(agency, sta
         assert client.get(worked.get_absolute_url()).status_code == 200
 
     assert len(full) == len(bare)
+
+
+def test_a_finding_recorded_on_the_audit_page_shows_in_its_history(agency, secretary, reviewer):
+    named(secretary, "Lan")
+    audit = AuditFactory(agency=agency)
+    audit.__class__.objects.filter(pk=audit.pk).update(status="in_progress", actual_start=NOW.date())
+
+    response = browser(secretary).post(
+        reverse("audits:finding_create", args=[audit.pk]),
+        {"grade": "observation", "description": "Sổ theo dõi <b>chưa</b> cập nhật"},
+    )
+
+    assert response.status_code == 302
+    section = changes_section(browser(reviewer).get(audit.get_absolute_url()).content.decode())
+    assert "Lan Trần" in section
+    assert "Sổ theo dõi &lt;b&gt;chưa&lt;/b&gt; cập nhật" in section

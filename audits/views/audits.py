@@ -10,12 +10,14 @@ from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from agencies.access import Action as Can
 from agencies.access import agencies_for, can, can_anywhere, can_in_province, record_get_or_404, require
 from procedures.views.pdf import ascii_filename
+from qms_portal.history import Source, history_entries
 from qms_portal.pdf import official_date, province_place, provincial_committee, render_template_pdf
 from qms_portal.spreadsheets import XLSX_CONTENT_TYPE, write_table
 from qms_portal.text import matching
@@ -360,6 +362,13 @@ def _detail_context(request, audit: Audit, *, start_form=None, report_form=None)
             1 for line in audit_prefetched.lines if line.result == ChecklistLine.Result.NOT_CHECKED
         ),
         "findings": findings,
+        "history_entries": history_entries(
+            Source(
+                Finding.history.filter(audit_id=audit.pk),
+                lambda row: _("Finding “%(text)s”") % {"text": Truncator(row.description).chars(60)},
+            )
+        ),
+        "history_title": _("History of changes: findings"),
         "earlier_nonconformities": service.open_nonconformities(audit),
         # The plan is the province's page: the inspected agency's people do not see it.
         "plan_visible": audit.plan_id is not None and can_in_province(user, Can.VIEW, audit.plan.province_id),
