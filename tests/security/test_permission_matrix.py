@@ -221,8 +221,7 @@ MATRIX: dict[str, list[Case]] = {
     "agencies:import": [form(REVIEWERS)],
     "agencies:import_template": [read(REVIEWERS)],
     "agencies:detail": [read(READ_A, kwargs=pk("agency"))],
-    # access.py grants reviewers RECORD_STATUS (the province keeps the register of QMS statuses) beyond
-    # the leader's declaration of DESIGN §3; see the report to the lead.
+    # The agency's leader or a provincial reviewer (issue 2: the province keeps the register of statuses).
     "agencies:status_create": [
         form(
             row(FORBIDDEN, leader=OK, reviewer=OK, leader_b=NOT_FOUND, reviewer_q=NOT_FOUND),
