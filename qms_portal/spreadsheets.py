@@ -2,10 +2,13 @@
 
 import csv
 import io
+import re
 import zipfile
+import zlib
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from xml.etree.ElementTree import ParseError
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -15,6 +18,22 @@ from openpyxl.utils.exceptions import InvalidFileException
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A spreadsheet program runs a cell starting with one of these as a formula.
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# What a damaged workbook raises while openpyxl reads it: a bad zip member (CRC, deflate), malformed XML
+# (an entity bomb included: expat refuses it), a workbook without sheets or with odd cell values.
+_UNREADABLE = (
+    InvalidFileException,
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    ParseError,
+    KeyError,
+    IndexError,
+    TypeError,
+    ValueError,
+    OSError,
+)
+# Characters a sheet title may not hold (openpyxl refuses them; Excel too).
+_SHEET_TITLE_FORBIDDEN = re.compile(r"[\\*?:/\[\]]")
 
 
 class SpreadsheetError(Exception):
@@ -44,13 +63,12 @@ def read_table(uploaded, columns: Sequence[Column]) -> list[Row]:
     """Rows of the first sheet as dicts keyed by column key; raises SpreadsheetError on a bad file."""
     max_bytes = settings.QMS_IMPORT_MAX_BYTES
     data = _read_limited(uploaded, max_bytes)
-    _check_archive(data, max_bytes)
+    workbook = _open_workbook(data, max_bytes)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise SpreadsheetError(_("The file is not a readable .xlsx spreadsheet.")) from exc
-    try:
+        # read_only parses the sheet while it is iterated: damage shows here, not when opening.
         return _table(workbook.worksheets[0].iter_rows(values_only=True), columns)
+    except _UNREADABLE as exc:
+        raise SpreadsheetError(_("The file is not a readable .xlsx spreadsheet.")) from exc
     finally:
         workbook.close()
 
@@ -119,8 +137,17 @@ def _table(rows: Iterator[Sequence[object]], columns: Sequence[Column]) -> list[
     return table
 
 
+def _open_workbook(data: bytes, max_bytes: int):
+    _check_archive(data, max_bytes)
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except _UNREADABLE as exc:
+        raise SpreadsheetError(_("The file is not a readable .xlsx spreadsheet.")) from exc
+
+
 def _check_archive(data: bytes, max_bytes: int) -> None:
-    """Refuse non-zip files and zip bombs before openpyxl inflates anything."""
+    """Refuse non-zip files and zip bombs before openpyxl inflates anything. The declared sizes are a
+    safe bound: zipfile never inflates a member past its declared size (a lie ends in a CRC error)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             inflated = sum(info.file_size for info in archive.infolist())
@@ -183,11 +210,17 @@ def neutralize(value: object) -> object:
     return value
 
 
+def sheet_title(title: str) -> str:
+    """A title a workbook accepts: e.g. “QMS status: Declared” would otherwise make openpyxl raise."""
+    cleaned = _SHEET_TITLE_FORBIDDEN.sub(" ", str(title)).strip(" '")[:31].strip(" '")
+    return cleaned or "Sheet"
+
+
 def write_table(title: str, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     """An .xlsx file with one sheet; text cells are neutralized against formula injection."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(list(headers))
+    sheet = workbook.create_sheet(title=sheet_title(title))
+    sheet.append([neutralize(value) for value in headers])
     for row in rows:
         sheet.append([neutralize(value) for value in row])
     buffer = io.BytesIO()
@@ -207,11 +240,7 @@ def read_sheets(
     read_table; a sheet named in `optional` may be missing (no rows). Raises SpreadsheetError."""
     max_bytes = settings.QMS_IMPORT_MAX_BYTES
     data = _read_limited(uploaded, max_bytes)
-    _check_archive(data, max_bytes)
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise SpreadsheetError(_("The file is not a readable .xlsx spreadsheet.")) from exc
+    workbook = _open_workbook(data, max_bytes)
     try:
         by_name = {name.strip().casefold(): name for name in workbook.sheetnames}
         tables: dict[str, list[Row]] = {}
@@ -229,6 +258,8 @@ def read_sheets(
                     _("Sheet “%(sheet)s”: %(problem)s") % {"sheet": name, "problem": exc}
                 ) from exc
         return tables
+    except _UNREADABLE as exc:
+        raise SpreadsheetError(_("The file is not a readable .xlsx spreadsheet.")) from exc
     finally:
         workbook.close()
 
@@ -237,8 +268,8 @@ def write_sheets(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[ob
     """An .xlsx file with one sheet per (title, headers, rows), neutralized like write_table."""
     workbook = Workbook(write_only=True)
     for title, headers, rows in sheets:
-        sheet = workbook.create_sheet(title=title[:31])
-        sheet.append(list(headers))
+        sheet = workbook.create_sheet(title=sheet_title(title))
+        sheet.append([neutralize(value) for value in headers])
         for row in rows:
             sheet.append([neutralize(value) for value in row])
     buffer = io.BytesIO()

@@ -24,6 +24,8 @@ def points(rule: str, value, max_points: Decimal, thresholds: Sequence = ()) -> 
         return Decimal(0).quantize(CENT)
     if rule == "yes_no":
         return (max_points if value else Decimal(0)).quantize(CENT)
+    if isinstance(value, bool):  # a yes/no metric under a numeric rule: yes counts as 1
+        value = int(value)
     value = Decimal(str(value)) if not isinstance(value, Decimal) else value
     if rule == "proportional":
         share = min(max(value, Decimal(0)), Decimal(1))
