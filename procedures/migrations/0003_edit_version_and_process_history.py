@@ -7,48 +7,134 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agencies', '0002_history_of_status_changes_and_memberships'),
-        ('procedures', '0002_process_system_topic'),
+        ("agencies", "0002_history_of_status_changes_and_memberships"),
+        ("procedures", "0002_process_system_topic"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalprocessrevision',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='edit version'),
+            model_name="historicalprocessrevision",
+            name="version",
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="edit version"),
         ),
         migrations.AddField(
-            model_name='processrevision',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='edit version'),
+            model_name="processrevision",
+            name="version",
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="edit version"),
         ),
         migrations.CreateModel(
-            name='HistoricalProcess',
+            name="HistoricalProcess",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.CharField(max_length=30, verbose_name='code')),
-                ('title', models.CharField(max_length=500, verbose_name='title')),
-                ('kind', models.CharField(choices=[('procedure', 'Administrative procedure process'), ('mandatory', 'Mandatory QMS procedure'), ('internal', 'Internal management process')], default='procedure', max_length=20, verbose_name='kind')),
-                ('system_topic', models.CharField(blank=True, choices=[('documented_information', 'Documented information'), ('internal_audit', 'Internal audit'), ('nonconformity', 'Nonconformity and corrective action'), ('management_review', 'Management review'), ('risks_opportunities', 'Risks and opportunities')], help_text='For a mandatory QMS procedure: which of the five system processes it is.', max_length=30, verbose_name='system process')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('adopted_from', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='procedures.processrevision', verbose_name='adopted from')),
-                ('agency', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='agencies.agency', verbose_name='agency')),
-                ('framework', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='procedures.frameworkmodel', verbose_name='framework model')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('procedure', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='procedures.administrativeprocedure', verbose_name='administrative procedure')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("code", models.CharField(max_length=30, verbose_name="code")),
+                ("title", models.CharField(max_length=500, verbose_name="title")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("procedure", "Administrative procedure process"),
+                            ("mandatory", "Mandatory QMS procedure"),
+                            ("internal", "Internal management process"),
+                        ],
+                        default="procedure",
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "system_topic",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("documented_information", "Documented information"),
+                            ("internal_audit", "Internal audit"),
+                            ("nonconformity", "Nonconformity and corrective action"),
+                            ("management_review", "Management review"),
+                            ("risks_opportunities", "Risks and opportunities"),
+                        ],
+                        help_text="For a mandatory QMS procedure: which of the five system processes it is.",
+                        max_length=30,
+                        verbose_name="system process",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "adopted_from",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="procedures.processrevision",
+                        verbose_name="adopted from",
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="agencies.agency",
+                        verbose_name="agency",
+                    ),
+                ),
+                (
+                    "framework",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="procedures.frameworkmodel",
+                        verbose_name="framework model",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "procedure",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="procedures.administrativeprocedure",
+                        verbose_name="administrative procedure",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical process',
-                'verbose_name_plural': 'historical processes',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical process",
+                "verbose_name_plural": "historical processes",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
