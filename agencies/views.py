@@ -13,6 +13,7 @@ from qms_portal import panels
 from qms_portal.history import Source, history_entries
 from qms_portal.imports import ImportPage
 from qms_portal.spreadsheets import XLSX_CONTENT_TYPE, SpreadsheetError, read_table, template_for, write_table
+from qms_portal.text import person
 
 from . import selectors
 from .access import Action, agency_get_or_404, can, provinces_for
@@ -133,8 +134,8 @@ def agency_changes(user, agency: Agency) -> list:
     if memberships_shown(user, agency):
         memberships = Membership.history.filter(agency_id=agency.pk)
         people = {
-            person.pk: person.get_full_name() or person.get_username()
-            for person in get_user_model().objects.filter(pk__in=memberships.values("user_id"))
+            user.pk: person(user)
+            for user in get_user_model().objects.filter(pk__in=memberships.values("user_id"))
         }
         sources.append(
             Source(

@@ -7,8 +7,7 @@ when someone else saved since; the view answers 409 with `edit_conflict()` for `
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -16,6 +15,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from .text import as_text, person
 
 VERSION = "version"
 OUT_OF_DATE = gettext_lazy("This form is out of date: reload the page and enter your changes again.")
@@ -118,22 +119,16 @@ class EditConflict:
         }
 
 
-def person(user) -> str:
-    if user is None:
-        return _("unknown")
-    return user.get_full_name() or user.get_username()
-
-
 def shown(value, form_field: forms.Field | None = None) -> str:
-    """A value as a reader compares it: choices by their label, dates dd/mm/yyyy, lists one per line."""
+    """A value as the form had it: choices by their label, users by name, lists one per line."""
     if isinstance(value, models.Manager):
         value = list(value.all())
     if isinstance(value, list | tuple | models.QuerySet):
         return "\n".join(shown(item) for item in value) or "—"
-    if value is None or value == "":
-        return "—"
+    if isinstance(value, str):
+        value = value.strip()
     if (
-        form_field is not None
+        value not in (None, "")
         and getattr(form_field, "choices", None)
         and not isinstance(value, models.Model)
     ):
@@ -141,18 +136,7 @@ def shown(value, form_field: forms.Field | None = None) -> str:
         return str(labels.get(str(value), value))
     if hasattr(value, "get_full_name"):
         return person(value)
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, Decimal):
-        normalized = value.normalize()
-        return f"{normalized:f}"
-    if isinstance(value, datetime):
-        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, str):
-        return value.strip() or "—"
-    return str(value)
+    return as_text(value)
 
 
 def edit_conflict(current: models.Model, form: forms.BaseForm, *, what: str, extra=()) -> EditConflict:

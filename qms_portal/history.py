@@ -9,12 +9,12 @@ shows the entries.
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from .text import as_text, person
 
 
 @dataclass
@@ -60,30 +60,21 @@ def _names(raw: list[tuple[models.Field, object, object]]) -> dict[type, dict[ob
     for model, pks in wanted.items():
         related = model._default_manager.filter(pk__in=pks)
         if hasattr(model, "get_full_name"):
-            names[model] = {user.pk: user.get_full_name() or user.get_username() for user in related}
+            names[model] = {user.pk: person(user) for user in related}
         else:
             names[model] = {record.pk: str(record) for record in related}
     return names
 
 
 def shown(model_field: models.Field, value, names: dict[type, dict[object, str]]) -> str:
-    if value in (None, "", []):
-        return "—"
-    if model_field.is_relation:
-        return names.get(model_field.related_model, {}).get(value, f"#{value}")
-    if model_field.choices:
-        return str(dict(model_field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, Decimal):
-        return f"{value.normalize():f}"
-    if isinstance(value, datetime):
-        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(model_field, models.FileField):
-        return str(value).rsplit("/", 1)[-1]
-    return str(value)
+    if value not in (None, "", []):
+        if model_field.is_relation:
+            return names.get(model_field.related_model, {}).get(value, f"#{value}")
+        if model_field.choices:
+            return str(dict(model_field.flatchoices).get(value, value))
+        if isinstance(model_field, models.FileField):
+            return str(value).rsplit("/", 1)[-1]
+    return as_text(value)
 
 
 def history_entries(*sources: Source) -> list[HistoryEntry]:

@@ -1,6 +1,11 @@
 """Text folding so that every search in the portal ignores case and Vietnamese diacritics alike."""
 
 import unicodedata
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 # đ/Đ are letters of their own, not d plus a combining mark, so NFD leaves them alone.
 _EXTRA = str.maketrans({"đ": "d", "Đ": "d"})
@@ -42,3 +47,25 @@ def matching(query: str, *columns: str):
         for column in columns:
             condition |= Q(**{f"{column}__contains": folded})
     return condition
+
+
+def person(user) -> str:
+    if user is None:
+        return _("unknown")
+    return user.get_full_name() or user.get_username()
+
+
+def as_text(value) -> str:
+    """A stored value as a reader compares two of them: yes/no, dates dd/mm/yyyy, decimals without
+    trailing zeros, an em dash for nothing. The history of changes and the edit conflicts both show it."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)

@@ -76,10 +76,9 @@ def test_after_a_postgres_restart_the_next_requests_and_reports_succeed(
     )
     assert status == 302, body[-1500:]
 
+    download = reverse("scoring:report_download", args=[int(report_page.rstrip("/").rsplit("/", 1)[-1])])
+
     def produced():
-        page = visitor.get(report_page)[2]
-        return (
-            reverse("scoring:report_download", args=[int(report_page.rstrip("/").rsplit("/", 1)[-1])]) in page
-        )
+        return download in visitor.get(report_page)[2]
 
     wait_for(produced, timeout=60, what=f"the report after the restart; worker log:\n{worker.tail()}")
