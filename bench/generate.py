@@ -35,6 +35,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from agencies.models import Agency, Membership, Province, Role  # noqa: E402
+from qms_portal import freshness  # noqa: E402
 from qms_portal.text import fold  # noqa: E402
 from scoring.default_rubric import create_default_rubric  # noqa: E402
 from scoring.models import Criterion, Rubric  # noqa: E402
@@ -914,6 +915,8 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     log("ANALYZE", started)
+    # COPY bypasses the watch on writes: pages cached from an earlier data set must not be served.
+    freshness.renew()
 
 
 if __name__ == "__main__":

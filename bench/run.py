@@ -156,17 +156,16 @@ def table(results: dict[float, dict], extra: dict) -> str:
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     raw = [results[s]["raw_sql"] for s in scales]
     lines.append(
-        "| dashboard figures, raw SQL | "
-        + " | ".join(f"{fmt(r['median'])} / {fmt(r['p95'])} / 1" for r in raw)
+        "| provincial dashboard's figures, its SQL replayed on a bare cursor | "
+        + " | ".join(f"{fmt(r['median'])} / {fmt(r['p95'])} / {r['queries']}" for r in raw)
         + " |"
     )
-    ratio = [
-        results[s]["pages"]["provincial dashboard"]["median"] / results[s]["raw_sql"]["median"]
-        for s in scales
-    ]
-    lines.append(
-        "| provincial dashboard ÷ raw SQL (medians) | " + " | ".join(f"{r:.2f}×" for r in ratio) + " |"
-    )
+    for label, page in (
+        ("provincial dashboard ÷ its SQL (medians)", "provincial dashboard"),
+        ("same, figures computed ÷ its SQL", "provincial dashboard, figures computed (cache stale)"),
+    ):
+        ratio = [results[s]["pages"][page]["median"] / results[s]["raw_sql"]["median"] for s in scales]
+        lines.append(f"| {label} | " + " | ".join(f"{r:.2f}×" for r in ratio) + " |")
     for kind in results[scales[0]]["reports"]:
         for part in ("gather", "render"):
             cells = []

@@ -215,7 +215,12 @@ CELERY_BEAT_SCHEDULE = {
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that hangs must not hang the pages: the cache gives up and they are built afresh.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -271,6 +276,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_HTTP_RESPONSE_CODE = 429
+
+# The dashboards are cached until their data changes (qms_portal/freshness.py); this bounds how long an
+# entry can outlive a change made while Redis was unreachable.
+QMS_CACHE_SECONDS = env_positive_int("QMS_CACHE_SECONDS", default=15 * 60)
 
 # Content-Security-Policy: scripts only from our own static files, never inline (the admin's are files
 # too, so it needs no policy of its own). Styles allow 'unsafe-inline' because htmx injects its indicator

@@ -7,6 +7,10 @@ class ScoringConfig(AppConfig):
     verbose_name = _("Scoring and reports")
 
     def ready(self) -> None:
+        from qms_portal import freshness
+
+        freshness.install()
+
         # Other engineers register panels, seeders and imports here: add your lines, keep theirs.
         from qms_portal.imports import register_import
 

@@ -4,6 +4,7 @@ import pytest
 from django.conf import settings as django_settings
 
 from agencies.models import Role
+from qms_portal import freshness
 from tests.factories import AgencyFactory, MembershipFactory, ProvinceFactory, UserFactory
 
 
@@ -19,6 +20,13 @@ def require(available: bool, reason: str) -> None:
     if django_settings.REQUIRE_SERVICES:
         pytest.fail(f"REQUIRE_SERVICES is on but {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _nothing_cached():
+    """Each test starts with the cached pages stale: the tests of one worker share a database name, hence
+    a data version, while each rolls its data back."""
+    freshness.renew()
 
 
 @pytest.fixture

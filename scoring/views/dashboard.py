@@ -8,6 +8,7 @@ Routes (names in the `scoring` namespace):
 """
 
 from dataclasses import dataclass
+from datetime import date
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
@@ -15,13 +16,17 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import path
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from agencies.access import Action, agencies_for, can_in_province, provinces_for
 from agencies.models import Agency, Province, QmsStatus
+from qms_portal import freshness
 from qms_portal.spreadsheets import XLSX_CONTENT_TYPE, write_table
 from qms_portal.text import fold
 
@@ -176,11 +181,8 @@ def _charts(board: Dashboard) -> dict:
     return charts
 
 
-@require_GET
-def dashboard(request):
-    if not provinces_for(request.user, Action.VIEW).exists():
-        return _agency_home(request)
-    scope = _scope(request)
+def _figures_html(scope: Scope) -> str:
+    """The figures part of the page, rendered; the same for everyone who sees these filters."""
     board = _figures(scope)
     trend_rows = []
     if board.scores:
@@ -188,17 +190,39 @@ def dashboard(request):
             (entry, [entry.bands.get(label) for label in board.scores.band_labels])
             for entry in board.scores.trend
         ]
+    return render_to_string(
+        "scoring/_dashboard_figures.html",
+        {"board": board, "charts": _charts(board), "trend_rows": trend_rows},
+    )
+
+
+@require_GET
+def dashboard(request):
+    if not provinces_for(request.user, Action.VIEW).exists():
+        return _agency_home(request)
+    scope = _scope(request)
+    today = timezone.localdate()
+    shown = [scope.selected] if scope.selected else scope.choices
+    # Everything the figures depend on besides the data, which qms_portal.freshness watches.
+    parts = (
+        "dashboard",
+        tuple(province.pk for province in shown),
+        scope.year,
+        scope.level,
+        scope.include_unpublished,
+        today,
+        get_language(),
+    )
     return render(
         request,
         "scoring/dashboard.html",
         {
-            "board": board,
+            "figures": mark_safe(freshness.remember(parts, lambda: _figures_html(scope))),  # noqa: S308 - our own rendering
             "scope": scope,
-            "charts": _charts(board),
+            "as_of": min(today, date(scope.year, 12, 31)),
             "levels": Agency.Level.choices,
             "years": _years(scope.year),
             "level_label": Agency.Level(scope.level).label if scope.level else "",
-            "trend_rows": trend_rows,
         },
     )
 
